@@ -83,7 +83,7 @@ def load_graph_file(path):
         raise DataError([Problem(str(path), None, None, f"文件不是 UTF-8 编码（第{exc.start}字节）",
                                  f"file is not UTF-8 (byte {exc.start})")]) from None
     except Exception as exc:  # rdflib raises several parser-specific types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise DataError([Problem(str(path), None, None, f"无法解析 {fmt}：{first}", f"cannot parse {fmt}: {first}")]) from None
 
 

@@ -11,7 +11,7 @@ _UNITS = {"亿": Decimal(100_000_000), "千万": Decimal(10_000_000), "百万": 
 _CURRENCIES = {"元": "CNY", "人民币": "CNY", "": "CNY", "美元": "USD", "欧元": "EUR", "港元": "HKD", "日元": "JPY"}
 _QUALIFIERS = r"(?:总投资|计划总投资|投资|约|近|逾|超过|超|达|共|合计|累计|以上|余|多|左右)"
 _AMOUNT = re.compile(
-    rf"^{_QUALIFIERS}*(?P<num>\d+(?:\.\d+)?)(?P<unit>亿|千万|百万|万|千|)(?P<cur>元人民币|人民币|元|美元|欧元|港元|日元|)"
+    rf"^{_QUALIFIERS}*(?P<num>-?\d+(?:\.\d+)?)(?P<unit>亿|千万|百万|万|千|)(?P<cur>元人民币|人民币|元|美元|欧元|港元|日元|)"
     rf"{_QUALIFIERS}*$")
 
 
@@ -34,6 +34,8 @@ def parse_amount(text):
     (Decimal('120000000.0'), 'USD')
     >>> parse_amount("2500000")
     (Decimal('2500000'), 'CNY')
+    >>> parse_amount("-5亿元")
+    (Decimal('-500000000'), 'CNY')
     >>> parse_amount("很多钱")
     Traceback (most recent call last):
     ...
