@@ -11,7 +11,7 @@ from .ingest.text import squash
 from .mapping import Notes, compile_dataset
 from .resources import data_dir, default_dataset
 
-__all__ = ["compile_folder", "write_atomic", "serialize", "BuildResult", "build"]
+__all__ = ["compile_folder", "write_atomic", "file_mode", "serialize", "BuildResult", "build"]
 
 
 @dataclass
@@ -63,14 +63,26 @@ def serialize(graph, fmt="turtle") -> bytes:
     return graph.serialize(format="turtle", encoding="utf-8")
 
 
+def file_mode(path) -> int:
+    """The mode a rewrite of *path* should have: its current mode, or the usual one for new files."""
+    path = Path(path)
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(path, data: bytes) -> None:
     """Write *data* to *path* via a temporary file in the same folder and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, mode)  # mkstemp makes the file private; readers of maps and reports need the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
