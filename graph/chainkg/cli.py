@@ -114,13 +114,25 @@ def stats(graph_path):
 
 @cli.command()
 @graph_option
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xlsx", "csv"]), default="ttl", show_default=True)
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="File to write (default: stdout); for csv, a folder (one CSV per table).")
+@click.option("--data", type=click.Path(file_okay=False), default=None,
+              help="xlsx/csv: dataset folder whose tables to export (default: data/chaoyang).")
+@click.option("--chains", type=click.Path(file_okay=False), default=None, help="xlsx/csv: chain templates folder.")
 @user_errors
-def export(graph_path, fmt, output):
-    """Export the graph as Turtle, N-Triples or JSON-LD."""
+def export(graph_path, fmt, output, data, chains):
+    """Export the graph as Turtle, N-Triples or JSON-LD; or the dataset's tables with gaps and
+    centrality as an Excel workbook (xlsx) or CSV files in the template's layout, ready to edit and import."""
     from .build import serialize, write_atomic
     from .store import open_graph
+
+    if fmt in ("xlsx", "csv"):
+        from .commands.exchange import export_tables
+
+        return export_tables(fmt, output, data, chains)
+    if output and Path(output).is_dir():
+        raise click.UsageError(f"-o {output} is a folder")
 
     data = serialize(open_graph(graph_path), {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
     if output:
@@ -132,6 +144,11 @@ def export(graph_path, fmt, output):
 
 # Commands of other topics live in chainkg/commands/<topic>.py; register each module here, one line each.
 # (commands registered below)
+from .commands import exchange as _exchange  # noqa: E402,F401
+from .commands import analysis as _analysis  # noqa: E402,F401
+from .commands import maps as _maps  # noqa: E402,F401
+from .commands import sparql as _sparql  # noqa: E402,F401
+from .commands import scale as _scale  # noqa: E402,F401
 
 
 def main():  # pragma: no cover - console-script entry point
