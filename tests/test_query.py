@@ -285,7 +285,7 @@ def test_xlsx_keeps_numbers_as_numbers_and_text_as_text(tmp_path):
 
 def test_table_aligns_chinese_by_display_width():
     lines = result_bytes(_result(), "table").decode("utf-8").splitlines()
-    from chainkg.query import _width
+    from chainkg.textgrid import display_width as _width
 
     assert lines[2].startswith("id:chaoyang/project/p1")
     assert _width(lines[2].split("1820000000")[0]) == _width(lines[3].split("-5")[0])

@@ -278,9 +278,7 @@ def proj(chaoyang):
 
 @pytest.fixture(scope="module")
 def kazuo(proj):
-    from chainkg.commands.analysis import resolve
-
-    return resolve(proj.zones, "喀左", "区域", "zone"), resolve(proj.chains, "化合物半导体", "产业链", "chain", key_extra="id")
+    return proj.zone_iri("喀左"), proj.chain_iri("化合物半导体")
 
 
 def expected_counts(proj, zone, chain):

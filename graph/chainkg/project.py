@@ -15,16 +15,47 @@ never SPARQL: on the Oxigraph store that is about 2× faster, on rdflib's memory
 
 Everything downstream (:mod:`chainkg.analysis`) works on this object and never touches RDF.
 """
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-__all__ = ["Projection", "project", "STAGE_ORDER", "UNDER_WAY_FROM"]
+__all__ = ["Projection", "project", "resolve_name", "STAGE_ORDER", "UNDER_WAY_FROM"]
 
 #: Stages in chain order (upstream first).
 STAGE_ORDER = ("upstream", "midstream", "downstream")
 
 #: A project counts as under way from this status on (签约 = signed; 谋划/储备/洽谈 do not count).
 UNDER_WAY_FROM = "签约"
+
+
+def _norm(text):
+    return unicodedata.normalize("NFKC", str(text or "")).strip().casefold()
+
+
+def resolve_name(items, query, what_zh, what_en, key_extra=None):
+    """The IRI in *items* (``{iri: {"names": ..., "label": ...}}``) whose name, alias or id is *query*.
+
+    Raises :class:`chainkg.errors.DataError` naming the candidates when the query is unknown or ambiguous.
+    """
+    import difflib
+
+    from .errors import DataError, Problem
+
+    q = _norm(query)
+    hits = sorted(iri for iri, info in items.items()
+                  if q in {_norm(n) for n in info["names"]} | {_norm(iri)} | {_norm(info.get(key_extra))})
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        names = "、".join(items[h]["label"] for h in hits)
+        raise DataError([Problem(f"--{what_en}", None, None, f"“{query}”可指多个{what_zh}：{names}",
+                                 f"'{query}' matches several {what_en}s: {names}")])
+    all_names = sorted({n for info in items.values() for n in info["names"]})
+    close = difflib.get_close_matches(str(query), all_names, n=3, cutoff=0.3)
+    hint_zh = f"；您是否指：{'、'.join(close)}？" if close else ""
+    hint_en = f"; did you mean: {', '.join(close)}?" if close else ""
+    raise DataError([Problem(f"--{what_en}", None, None, f"未知的{what_zh}“{query}”{hint_zh}",
+                             f"unknown {what_en} '{query}'{hint_en}")])
 
 
 def _tail(iri) -> str:
@@ -55,6 +86,15 @@ class Projection:
     _members: dict = field(default_factory=dict, repr=False)
     _projects_in: dict = field(default_factory=dict, repr=False)
     _leads_by_chain: dict = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ names
+    def zone_iri(self, name) -> str:
+        """The zone called *name* (Chinese name, alias or IRI); unknown or ambiguous is a DataError."""
+        return resolve_name(self.zones, name, "区域", "zone")
+
+    def chain_iri(self, name) -> str:
+        """The chain called *name* (Chinese name, alias, template id such as ``steel``, or IRI)."""
+        return resolve_name(self.chains, name, "产业链", "chain", key_extra="id")
 
     # ------------------------------------------------------------------ zones
     def ancestors(self, zone) -> frozenset:

@@ -29,12 +29,12 @@ import queue
 import re
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from .errors import DataError, Problem
+from .textgrid import align, display_width
 
 __all__ = [
     "DEFAULT_TIMEOUT", "DEFAULT_LIMIT", "MAX_QUERY_CHARS", "FORMATS",
@@ -475,22 +475,12 @@ def _cell(term, abbreviate=False) -> str:
     return v
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _table(result: QueryResult) -> str:
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
     header = list(result.columns)
     body = [[_cell(v, abbreviate=True).replace("\n", " ") for v in row] for row in result.rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(header)]
-
-    def line(cells):
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
-    return "\n".join(out) + "\n"
+    return "\n".join(align([header] + body, rule=True)) + "\n"
 
 
 def _sparql_json(result: QueryResult) -> dict:
@@ -559,7 +549,7 @@ def _xlsx(result: QueryResult) -> bytes:
                     c.data_type = "s"  # text from the graph must never become a formula
         ws.freeze_panes = "A2"
         for i, col in enumerate(result.columns, start=1):
-            width = max([_width(str(col))] + [_width(_cell(r[i - 1])) for r in result.rows[:500]])
+            width = max([display_width(str(col))] + [display_width(_cell(r[i - 1])) for r in result.rows[:500]])
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, width + 2)
     buf = io.BytesIO()
     wb.save(buf)

@@ -7,14 +7,13 @@ import csv
 import io
 import json
 import sys
-import unicodedata
 from pathlib import Path
 
 import click
 
 from ..cli import cli, graph_option, note, user_errors
 
-__all__ = ["gaps", "centrality", "report", "resolve", "format_rows"]
+__all__ = ["gaps", "centrality", "report", "format_rows"]
 
 FORMATS = ("table", "csv", "json", "md")
 GAP_COLUMNS = ("rank", "zone", "chain", "link", "link_label", "stage", "status", "priority", "gap_type_zh",
@@ -22,36 +21,6 @@ GAP_COLUMNS = ("rank", "zone", "chain", "link", "link_label", "stage", "status",
                "lead_adjacent", "status_weight", "reason", "reason_en")
 TABLE_GAP_COLUMNS = ("zone", "chain", "rank", "link_label", "stage", "status", "priority", "gap_type_zh",
                      "enterprises", "reason")
-
-
-def _norm(text):
-    return unicodedata.normalize("NFKC", str(text or "")).strip().casefold()
-
-
-def resolve(items, query, what_zh, what_en, key_extra=None):
-    """The IRI in *items* (``{iri: {"names": ..., "label": ...}}``) whose name, alias or id is *query*.
-
-    Raises :class:`chainkg.errors.DataError` naming the candidates when the query is unknown or ambiguous.
-    """
-    import difflib
-
-    from ..errors import DataError, Problem
-
-    q = _norm(query)
-    hits = sorted(iri for iri, info in items.items()
-                  if q in {_norm(n) for n in info["names"]} | {_norm(iri)} | {_norm(info.get(key_extra))})
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        names = "、".join(items[h]["label"] for h in hits)
-        raise DataError([Problem(f"--{what_en}", None, None, f"“{query}”可指多个{what_zh}：{names}",
-                                 f"'{query}' matches several {what_en}s: {names}")])
-    all_names = sorted({n for info in items.values() for n in info["names"]})
-    close = difflib.get_close_matches(str(query), all_names, n=3, cutoff=0.3)
-    hint_zh = f"；您是否指：{'、'.join(close)}？" if close else ""
-    hint_en = f"; did you mean: {', '.join(close)}?" if close else ""
-    raise DataError([Problem(f"--{what_en}", None, None, f"未知的{what_zh}“{query}”{hint_zh}",
-                             f"unknown {what_en} '{query}'{hint_en}")])
 
 
 def _cell(value, for_csv=False):
@@ -64,10 +33,6 @@ def _cell(value, for_csv=False):
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _width(text):
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def format_rows(rows, columns, fmt) -> str:
@@ -97,13 +62,9 @@ def format_rows(rows, columns, fmt) -> str:
         for r in rows:
             lines.append("| " + " | ".join(_cell(r.get(c)).replace("|", "\\|").replace("\n", " ") for c in columns) + " |")
         return "\n".join(lines) + "\n"
-    table = [list(columns)] + [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(columns))]
-    lines = []
-    for row in table:
-        cells = [cell + " " * (widths[i] - _width(cell)) if i < len(row) - 1 else cell for i, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines) + "\n"
+    from ..textgrid import align
+
+    return "\n".join(align([list(columns)] + [[_cell(r.get(c)) for c in columns] for r in rows])) + "\n"
 
 
 def _emit(text, output, fmt):
@@ -157,8 +118,8 @@ def gaps(graph_path, zone, chain, statuses, unplaced, fmt, output):
     from ..analysis.gaps import all_gaps, city_gaps, unplaced as find_unplaced, zone_gaps
 
     proj = _projection(graph_path)
-    zone_iri = resolve(proj.zones, zone, "区域", "zone") if zone else None
-    chain_iri = resolve(proj.chains, chain, "产业链", "chain", key_extra="id") if chain else None
+    zone_iri = proj.zone_iri(zone) if zone else None
+    chain_iri = proj.chain_iri(chain) if chain else None
     if chain_iri and not proj.chains[chain_iri]["reference"]:
         from ..errors import DataError, Problem
 
@@ -217,7 +178,7 @@ def centrality(graph_path, chain, kind, leads, top, fmt, output):
     from ..analysis.centrality import centrality as rank, chain_network, compare_leads, network
 
     proj = _projection(graph_path)
-    chain_iri = resolve(proj.chains, chain, "产业链", "chain", key_extra="id") if chain else None
+    chain_iri = proj.chain_iri(chain) if chain else None
     whole = network(proj)
     if leads:
         chains = [chain_iri] if chain_iri else proj.reference_chains()
@@ -277,7 +238,7 @@ def report(graph_path, zone, all_zones, fmt, output):
     proj = _projection(graph_path)
     render = render_html if fmt == "html" else render_markdown
     if zone:
-        z = resolve(proj.zones, zone, "区域", "zone")
+        z = proj.zone_iri(zone)
         text = render(zone_report(proj, z))
         _emit(text, output, fmt)
         return

@@ -87,7 +87,6 @@ def map_command(graph_path, zone, chain, city, all_maps, output, index_path, rep
     from ..render.adapt import city_spec, zone_spec
     from ..render.model import chains_map, city_map
     from ..store import open_graph
-    from .analysis import resolve
 
     proj = project(open_graph(graph_path))
     if all_maps:
@@ -100,8 +99,8 @@ def map_command(graph_path, zone, chain, city, all_maps, output, index_path, rep
         path = Path(output or "build/maps/city.html")
         _write(model, path, lang)
         return
-    z = resolve(proj.zones, zone, "区域", "zone")
-    c = resolve(proj.chains, chain, "产业链", "chain", key_extra="id") if chain else None
+    z = proj.zone_iri(zone)
+    c = proj.chain_iri(chain) if chain else None
     if c and not proj.chains[c]["reference"]:
         label = proj.chains[c]["label"]
         raise _problem(f"“{label}”没有参考模板，无法画出环节", f"'{label}' has no reference template to draw links from",
