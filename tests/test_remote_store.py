@@ -279,3 +279,21 @@ def test_cli_load_then_query_the_server(tmp_path, graph_file, expected_triples):
         result = run("query", "-e", "PREFIX ck: <https://w3id.org/chainkg/ontology#> ASK { ?p a ck:Project }",
                      "--store", url, "--format", "json")
         assert result.exit_code == 0 and json.loads(result.stdout)["boolean"] is True
+
+
+def test_cli_build_straight_into_the_server(tmp_path, graph_file, expected_triples):
+    with running_oxigraph(tmp_path / "db") as url:
+        result = run("build", "--out", tmp_path / "g.ttl", "--store", url)
+        assert result.exit_code == 0, result.output
+        assert f"loaded {expected_triples} triples into {url}" in result.output
+        result = run("query", "--name", "lead-enterprises", "--param", "zone=喀左", "--store", url, "--format", "csv")
+        assert result.exit_code == 0 and "通美晶体" in result.stdout
+
+
+def test_cli_build_into_an_on_disk_store(tmp_path):
+    store = tmp_path / "store"
+    result = run("build", "--out", tmp_path / "g.ttl", "--store", store)
+    assert result.exit_code == 0, result.output
+    result = run("query", "--store", store, "--format", "csv",
+                 "-e", "PREFIX ck: <https://w3id.org/chainkg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?p a ck:Project }")
+    assert result.exit_code == 0 and result.stdout.splitlines()[-1].strip() == "173"

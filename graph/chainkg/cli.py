@@ -54,8 +54,11 @@ def cli():
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Turtle file to write (default: build/<dataset>.ttl).")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL and the violation queries.")
+@click.option("--store", "store", metavar="PATH|URL", default=None,
+              help="Also load the built graph into an on-disk Oxigraph store (a folder, e.g. build/store) "
+                   "or a SPARQL 1.1 server (its query URL, http://host:port/...).")
 @user_errors
-def build(data, chains, out, no_validate):
+def build(data, chains, out, no_validate, store):
     """Compile a dataset to Turtle, validate it, and write it atomically.
 
     On any problem the report names file, row and field, the exit status is 1 and the previous output
@@ -77,6 +80,11 @@ def build(data, chains, out, no_validate):
         note(f"{len(result.notes.unresolved_investors)} 个投资方尚未收录为企业 / investors not yet in the graph")
     if result.notes.unmatched_links:
         note(f"{len(result.notes.unmatched_links)} 个文中环节未对应到参考链 / named links not matched to a reference chain")
+    if store:
+        from .store import load_store
+
+        info = load_store(out, store)
+        note(f"载入 / loaded {info.get('triples', len(result.graph))} triples into {store}")
 
 
 @cli.command()
