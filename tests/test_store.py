@@ -318,9 +318,6 @@ def test_compiler_refuses_constraints_it_does_not_know():
         compile_shapes(Graph(), shapes)
 
 
-@pytest.mark.xfail(strict=True, reason="ontology/checks/*.rq put FILTER NOT EXISTS alone in a UNION branch, where "
-                   "?focus is unbound under SPARQL's bottom-up semantics: Oxigraph (per the spec) never reports these, "
-                   "rdflib does. Fix: repeat the focus pattern inside each branch.")
 def test_check_queries_report_the_same_on_both_stores(tmp_path, synth_file):
     from chainkg.validate import run_checks
 
