@@ -414,3 +414,11 @@ def test_a_service_query_makes_no_request(listener, graph_file):
 
     _execute(Graph(), Guarded("SELECT", text), 0)
     assert listener.hits
+
+
+@pytest.mark.parametrize("store", ["memory", "oxigraph"])
+def test_project_prefixes_need_no_declaration_on_any_store(store):
+    result = CliRunner().invoke(cli, ["query", "--store", store, "--format", "csv", "-e",
+                                      "SELECT (COUNT(*) AS ?n) WHERE { ?p a ck:Project ; ck:inZone ?z }"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1].strip() == "173"

@@ -629,8 +629,29 @@ def _from_oxigraph(term):
     raise TypeError(f"unsupported term {term!r}")  # RDF-star triples are not used by chainkg
 
 
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
+
+
+def with_default_prefixes(text: str) -> str:
+    """*text* with ``PREFIX`` lines for the project's prefixes (ck:, skos:, prov: …) it uses but does not
+    declare: rdflib takes them from the graph, but Oxigraph and remote servers need them in the query.
+
+    Examples
+    --------
+    >>> print(with_default_prefixes("PREFIX ck: <urn:x#> SELECT * { ?s skos:prefLabel ?o }").splitlines()[0])
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    """
+    from .namespaces import PREFIXES
+
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in sorted(PREFIXES.items())
+             if p not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", text)]
+    return "\n".join(lines + [text]) if lines else text
+
+
 def _execute(handle, guarded: Guarded, limit: int) -> QueryResult:
     """Run a guarded query on an open store handle and cut the result at *limit* (0: no limit)."""
+    guarded = Guarded(guarded.form, with_default_prefixes(guarded.text))
     started = time.perf_counter()
     cap = limit if limit and limit > 0 else None
     if hasattr(handle, "sparql_query"):  # chainkg.remote.Endpoint and similar
