@@ -33,6 +33,14 @@ def graph_option(func):
                         help="RDF file to read (default: build/chaoyang.ttl, or the Chaoyang data compiled on the fly).")(func)
 
 
+def source_options(func):
+    """``--graph FILE`` and ``--store memory|oxigraph|PATH|URL``: where a command reads the graph.
+    Open it with :func:`chainkg.store.open_store` (``store, graph_path``)."""
+    from .store import store_option
+
+    return store_option(graph_option(func))
+
+
 def note(message):
     click.echo(message, err=True)
 
@@ -103,14 +111,14 @@ def validate(files):
 
 
 @cli.command()
-@graph_option
+@source_options
 @user_errors
-def stats(graph_path):
+def stats(store, graph_path):
     """Counts per class and per source document."""
     from .stats import class_counts, source_counts
-    from .store import open_graph
+    from .store import data_graph, open_store
 
-    graph = open_graph(graph_path)
+    graph = data_graph(open_store(store, graph_path))
     click.echo(f"三元组 / triples\t{len(graph)}")
     click.echo("\n类 / class\t数量 / count")
     for name, n in class_counts(graph):
@@ -121,7 +129,7 @@ def stats(graph_path):
 
 
 @cli.command()
-@graph_option
+@source_options
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xlsx", "csv"]), default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="File to write (default: stdout); for csv, a folder (one CSV per table).")
@@ -129,11 +137,11 @@ def stats(graph_path):
               help="xlsx/csv: dataset folder whose tables to export (default: data/chaoyang).")
 @click.option("--chains", type=click.Path(file_okay=False), default=None, help="xlsx/csv: chain templates folder.")
 @user_errors
-def export(graph_path, fmt, output, data, chains):
+def export(store, graph_path, fmt, output, data, chains):
     """Export the graph as Turtle, N-Triples or JSON-LD; or the dataset's tables with gaps and
     centrality as an Excel workbook (xlsx) or CSV files in the template's layout, ready to edit and import."""
     from .build import serialize, write_atomic
-    from .store import open_graph
+    from .store import data_graph, open_store
 
     if fmt in ("xlsx", "csv"):
         from .commands.exchange import export_tables
@@ -142,7 +150,7 @@ def export(graph_path, fmt, output, data, chains):
     if output and Path(output).is_dir():
         raise click.UsageError(f"-o {output} is a folder")
 
-    data = serialize(open_graph(graph_path), {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
+    data = serialize(data_graph(open_store(store, graph_path)), {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[fmt])
     if output:
         write_atomic(output, data)
         note(f"写入 / wrote {output}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, graph_option, note, user_errors
+from ..cli import cli, note, source_options, user_errors
 
 __all__ = ["gaps", "centrality", "report", "format_rows"]
 
@@ -79,11 +79,11 @@ def _emit(text, output, fmt):
         sys.stdout.write(text)
 
 
-def _projection(graph_path):
+def _projection(store, graph_path):
     from ..project import project
-    from ..store import open_graph
+    from ..store import open_store
 
-    return project(open_graph(graph_path))
+    return project(open_store(store, graph_path))
 
 
 def _format_option(func):
@@ -97,7 +97,7 @@ def _output_option(func):
 
 
 @cli.command()
-@graph_option
+@source_options
 @click.option("--zone", help="Zone by Chinese name, alias or id (e.g. 喀左经济开发区); the city name gives the city-wide view.")
 @click.option("--chain", help="Chain by Chinese name, alias or id (e.g. 化合物半导体, compound-semiconductor).")
 @click.option("--status", "statuses", multiple=True,
@@ -108,7 +108,7 @@ def _output_option(func):
 @_format_option
 @_output_option
 @user_errors
-def gaps(graph_path, zone, chain, statuses, unplaced, fmt, output):
+def gaps(store, graph_path, zone, chain, statuses, unplaced, fmt, output):
     """Status and priority of every link of the reference chains each zone develops (补链清单).
 
     Statuses: present (2+ enterprises), weak (1), in_progress (a project under way), elsewhere (elsewhere
@@ -117,7 +117,7 @@ def gaps(graph_path, zone, chain, statuses, unplaced, fmt, output):
     """
     from ..analysis.gaps import all_gaps, city_gaps, unplaced as find_unplaced, zone_gaps
 
-    proj = _projection(graph_path)
+    proj = _projection(store, graph_path)
     zone_iri = proj.zone_iri(zone) if zone else None
     chain_iri = proj.chain_iri(chain) if chain else None
     if chain_iri and not proj.chains[chain_iri]["reference"]:
@@ -159,7 +159,7 @@ def gaps(graph_path, zone, chain, statuses, unplaced, fmt, output):
 
 
 @cli.command()
-@graph_option
+@source_options
 @click.option("--chain", help="One chain (name, alias or id): its links, the enterprises on them and their zones.")
 @click.option("--kind", type=click.Choice(["enterprise", "link", "zone", "all"]), default="enterprise", show_default=True,
               help="Which nodes to list.")
@@ -169,7 +169,7 @@ def gaps(graph_path, zone, chain, statuses, unplaced, fmt, output):
 @_format_option
 @_output_option
 @user_errors
-def centrality(graph_path, chain, kind, leads, top, fmt, output):
+def centrality(store, graph_path, chain, kind, leads, top, fmt, output):
     """Degree, betweenness and PageRank over the enterprise–link–zone graph, or one chain's part of it.
 
     With --leads: per reference chain, the lead enterprises named by the sources against the most central
@@ -177,7 +177,7 @@ def centrality(graph_path, chain, kind, leads, top, fmt, output):
     """
     from ..analysis.centrality import centrality as rank, chain_network, compare_leads, network
 
-    proj = _projection(graph_path)
+    proj = _projection(store, graph_path)
     chain_iri = proj.chain_iri(chain) if chain else None
     whole = network(proj)
     if leads:
@@ -215,7 +215,7 @@ def centrality(graph_path, chain, kind, leads, top, fmt, output):
 
 
 @cli.command()
-@graph_option
+@source_options
 @click.option("--zone", help="Zone by Chinese name, alias or id; a city gives the city-wide report.")
 @click.option("--all", "all_zones", is_flag=True,
               help="A report for every zone that develops a reference chain, and for each city (needs -o DIR).")
@@ -223,7 +223,7 @@ def centrality(graph_path, chain, kind, leads, top, fmt, output):
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="File to write (default: stdout); with --all, the folder to write <zone>.<format> files into.")
 @user_errors
-def report(graph_path, zone, all_zones, fmt, output):
+def report(store, graph_path, zone, all_zones, fmt, output):
     """One-page zone report: each chain's completeness, ranked gaps, projects, lead enterprises, sources."""
     from ..analysis.gaps import all_gaps
     from ..build import write_atomic
@@ -235,7 +235,7 @@ def report(graph_path, zone, all_zones, fmt, output):
                                  "give either --zone or --all")])
     if all_zones and not output:
         raise DataError([Problem("report", None, "-o", "--all 需要 -o 指定输出文件夹", "--all needs -o DIR")])
-    proj = _projection(graph_path)
+    proj = _projection(store, graph_path)
     render = render_html if fmt == "html" else render_markdown
     if zone:
         z = proj.zone_iri(zone)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, graph_option, note, user_errors
+from ..cli import cli, note, source_options, user_errors
 
 __all__ = ["template", "import_", "export_tables"]
 
@@ -18,9 +18,9 @@ _CHAINS_HELP = "Folder of reference chain templates (default: data/chains)."
 @click.option("--data", type=click.Path(file_okay=False), default=None,
               help="Draw the drop-down lists from this dataset folder, compiled on the fly.")
 @click.option("--chains", type=click.Path(file_okay=False), default=None, help=_CHAINS_HELP)
-@graph_option
+@source_options
 @user_errors
-def template(output, data, chains, graph_path):
+def template(output, data, chains, store, graph_path):
     """Write the data-entry workbook: one sheet per table, Chinese and English headers, drop-downs
     drawn from the current graph, an instructions sheet, and an example row (ignored on import).
 
@@ -28,12 +28,12 @@ def template(output, data, chains, graph_path):
     """
     from ..build import compile_folder, write_atomic
     from ..ingest.template import graph_lists, write_workbook
-    from ..store import open_graph
+    from ..store import data_graph, open_store
 
     if data:
         graph, _ = compile_folder(data, chains)
     else:
-        graph = open_graph(graph_path)
+        graph = data_graph(open_store(store, graph_path))
     write_atomic(output, write_workbook(graph_lists(graph)))
     note(f"写入 / wrote {output}")
 

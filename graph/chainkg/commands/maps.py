@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import click
 
-from ..cli import cli, graph_option, note, user_errors
+from ..cli import cli, note, source_options, user_errors
 
 __all__ = ["map_command", "slug"]
 
@@ -44,7 +44,7 @@ def _href(target, index):
 
 
 @cli.command("map")
-@graph_option
+@source_options
 @click.option("--zone", help="Zone by Chinese name, alias or id (e.g. 喀左); a city gives the city-wide view.")
 @click.option("--chain", help="Chain by Chinese name, alias or id (e.g. 化合物半导体); needs --zone.")
 @click.option("--city", is_flag=True, help="The city map: zones → chains → lead enterprises, sized by investment.")
@@ -61,7 +61,7 @@ def _href(target, index):
 @click.option("--group-threshold", type=click.IntRange(min=0), default=300, show_default=True,
               help="Fold each link's enterprises and projects into one node when the map has more nodes (0: never).")
 @user_errors
-def map_command(graph_path, zone, chain, city, all_maps, output, index_path, reports_dir, lang, group_threshold):
+def map_command(store, graph_path, zone, chain, city, all_maps, output, index_path, reports_dir, lang, group_threshold):
     """Write an interactive chain map: one HTML file that opens offline with a double-click.
 
     \b
@@ -86,9 +86,9 @@ def map_command(graph_path, zone, chain, city, all_maps, output, index_path, rep
     from ..project import project
     from ..render.adapt import city_spec, zone_spec
     from ..render.model import chains_map, city_map
-    from ..store import open_graph
+    from ..store import open_store
 
-    proj = project(open_graph(graph_path))
+    proj = project(open_store(store, graph_path))
     if all_maps:
         _all(proj, Path(output or "build/maps"), index_path, reports_dir, lang, threshold)
         return

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import cli, graph_option, note, user_errors
-from ..store import store_option
+from ..cli import cli, note, source_options, user_errors
 
 __all__ = ["query", "serve"]
 
@@ -58,8 +57,7 @@ def _list_queries():
               help="Seconds before the query is stopped.")
 @click.option("--limit", type=click.IntRange(min=0), default=10_000, show_default=True,
               help="Rows kept at most (0: no limit); a cut result is reported on stderr.")
-@store_option
-@graph_option
+@source_options
 @user_errors
 def query(file, expression, name, params, list_, fmt, output, timeout, limit, store, graph_path):
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query: inline (-e), from FILE, or by --name.
@@ -134,8 +132,7 @@ def query(file, expression, name, params, list_, fmt, output, timeout, limit, st
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Allow browser pages from ORIGIN (e.g. http://localhost:8888) to read results; repeatable. Off by default.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request on stderr.")
-@store_option
-@graph_option
+@source_options
 @user_errors
 def serve(host, port, timeout, limit, workers, cors, verbose, store, graph_path):
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page that works offline.
