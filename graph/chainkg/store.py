@@ -328,13 +328,25 @@ def ox_store(graph):
 
 
 def data_graph(graph):
-    """The data of *graph* without the ontology: an rdflib Graph over the store's default graph."""
+    """The data of *graph* without the ontology, as an rdflib Graph.
+
+    For Oxigraph the default graph is copied through :class:`_Converter`, so plain strings stay plain
+    literals (oxrdflib's own reads would type them ``xsd:string``, which rdflib and pySHACL's ``sh:in``
+    do not take for the same term)."""
     from rdflib import Graph
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     from .namespaces import bind_prefixes
 
-    return bind_prefixes(Graph(store=graph.store, identifier=DATASET_DEFAULT_GRAPH_ID))
+    inner = ox_store(graph)
+    if inner is None:
+        return bind_prefixes(Graph(store=graph.store, identifier=DATASET_DEFAULT_GRAPH_ID))
+    import pyoxigraph as ox
+
+    convert, out = _Converter(), Graph()
+    for s, p, o, _ in inner.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        out.add((convert(s), convert(p), convert(o)))
+    return bind_prefixes(out)
 
 
 # ---------------------------------------------------------------------------- opening
