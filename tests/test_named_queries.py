@@ -54,28 +54,19 @@ def test_the_cases_cover_every_named_query():
 
 
 @pytest.fixture(scope="module")
-def graph_file(tmp_path_factory, chaoyang):
-    from chainkg.build import serialize
-
-    path = tmp_path_factory.mktemp("named") / "chaoyang.ttl"
-    path.write_bytes(serialize(chaoyang))
-    return path
-
-
-@pytest.fixture(scope="module")
-def engines(graph_file, tmp_path_factory):
+def engines(chaoyang_file, tmp_path_factory):
     """One query engine per store, all holding the same build."""
     from test_remote_store import running_oxigraph
 
     from chainkg.store import load_store
 
     tmp = tmp_path_factory.mktemp("stores")
-    load_store(graph_file, tmp / "store")
+    load_store(chaoyang_file, tmp / "store")
     with running_oxigraph(tmp / "server") as url:
-        load_store(graph_file, url)
+        load_store(chaoyang_file, url)
         opened = {}
         try:
-            for name, spec, path in [("memory", "memory", graph_file), ("oxigraph", "oxigraph", graph_file),
+            for name, spec, path in [("memory", "memory", chaoyang_file), ("oxigraph", "oxigraph", chaoyang_file),
                                      ("disk", tmp / "store", None), ("server", url, None)]:
                 opened[name] = QueryEngine(spec, graph_path=path, timeout=120, limit=0)
             yield opened

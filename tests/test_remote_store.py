@@ -68,23 +68,14 @@ def running_oxigraph(location):
 
 
 @pytest.fixture(scope="module")
-def graph_file(tmp_path_factory, chaoyang):
-    from chainkg.build import serialize
-
-    path = tmp_path_factory.mktemp("remote") / "chaoyang.ttl"
-    path.write_bytes(serialize(chaoyang))
-    return path
-
-
-@pytest.fixture(scope="module")
-def expected_triples(graph_file):
+def expected_triples(chaoyang_file):
     """Distinct triples of the data plus the ontology, as Oxigraph parses them."""
     import pyoxigraph as ox
 
     from chainkg.resources import ontology_file
 
     triples = set()
-    for path in (graph_file, ontology_file()):
+    for path in (chaoyang_file, ontology_file()):
         for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             triples.add((q.subject, q.predicate, q.object))
     return len(triples)
@@ -97,10 +88,10 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def loaded(server, graph_file):
+def loaded(server, chaoyang_file):
     from chainkg.store import load_store
 
-    info = load_store(graph_file, server)  # the store module hands URLs to chainkg.remote
+    info = load_store(chaoyang_file, server)  # the store module hands URLs to chainkg.remote
     return server, info
 
 
@@ -115,7 +106,7 @@ def test_load_through_the_graph_store_protocol(loaded, expected_triples):
     assert info["triples"] == expected_triples
 
 
-def test_loading_again_replaces_the_default_graph(tmp_path, server, graph_file, expected_triples):
+def test_loading_again_replaces_the_default_graph(tmp_path, server, chaoyang_file, expected_triples):
     from chainkg.remote import Endpoint, load_remote
 
     small = tmp_path / "small.ttl"
@@ -123,15 +114,15 @@ def test_loading_again_replaces_the_default_graph(tmp_path, server, graph_file, 
                      encoding="utf-8")
     assert load_remote(small, server, ontology=False)["triples"] == 1
     assert Endpoint(server).count() == 1
-    assert load_remote(graph_file, server)["triples"] == expected_triples
+    assert load_remote(chaoyang_file, server)["triples"] == expected_triples
 
 
-def test_load_through_sparql_update_when_there_is_no_graph_store(monkeypatch, tmp_path, graph_file, expected_triples):
+def test_load_through_sparql_update_when_there_is_no_graph_store(monkeypatch, tmp_path, chaoyang_file, expected_triples):
     from chainkg.remote import load_remote
 
     with running_oxigraph(tmp_path / "db") as url:
         monkeypatch.setenv("CHAINKG_GSP_URL", url.replace("/query", "/no-graph-store-here"))
-        info = load_remote(graph_file, url)
+        info = load_remote(chaoyang_file, url)
         assert info["method"] == "update" and info["triples"] == expected_triples
         small = tmp_path / "one.nt"
         small.write_text('<https://w3id.org/chainkg/id/x/a> <http://www.w3.org/2000/01/rdf-schema#label> "乙" .\n',
@@ -257,7 +248,7 @@ def test_credentials_go_in_a_header_and_never_into_messages():
         fake.close()
 
 
-def test_gap_analysis_reads_the_server_like_the_local_store(loaded, graph_file):
+def test_gap_analysis_reads_the_server_like_the_local_store(loaded, chaoyang_file):
     """The projection behind gaps, maps and reports, built from the server through rdflib's Graph API."""
     from chainkg.analysis.gaps import all_gaps
     from chainkg.project import project
@@ -265,15 +256,15 @@ def test_gap_analysis_reads_the_server_like_the_local_store(loaded, graph_file):
 
     url, _ = loaded
     remote = open_store(url)
-    local = open_store("oxigraph", graph_file)
+    local = open_store("oxigraph", chaoyang_file)
     gaps_remote, gaps_local = all_gaps(project(remote)), all_gaps(project(local))
     assert gaps_remote == gaps_local and len(gaps_local) > 50
     assert any(g["status"] == "missing" for g in gaps_remote)
 
 
-def test_cli_load_then_query_the_server(tmp_path, graph_file, expected_triples):
+def test_cli_load_then_query_the_server(tmp_path, chaoyang_file, expected_triples):
     with running_oxigraph(tmp_path / "db") as url:
-        result = run("load", graph_file, "--store", url)
+        result = run("load", chaoyang_file, "--store", url)
         assert result.exit_code == 0, result.output
         assert f"{expected_triples} triples" in result.output and "gsp" in result.output
         result = run("query", "-e", "PREFIX ck: <https://w3id.org/chainkg/ontology#> ASK { ?p a ck:Project }",
@@ -281,7 +272,7 @@ def test_cli_load_then_query_the_server(tmp_path, graph_file, expected_triples):
         assert result.exit_code == 0 and json.loads(result.stdout)["boolean"] is True
 
 
-def test_cli_build_straight_into_the_server(tmp_path, graph_file, expected_triples):
+def test_cli_build_straight_into_the_server(tmp_path, chaoyang_file, expected_triples):
     with running_oxigraph(tmp_path / "db") as url:
         result = run("build", "--out", tmp_path / "g.ttl", "--store", url)
         assert result.exit_code == 0, result.output

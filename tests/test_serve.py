@@ -25,15 +25,6 @@ COUNT_PROJECTS = "PREFIX ck: <https://w3id.org/chainkg/ontology#> SELECT (COUNT(
 
 
 @pytest.fixture(scope="module")
-def graph_file(tmp_path_factory, chaoyang):
-    from chainkg.build import serialize
-
-    path = tmp_path_factory.mktemp("serve") / "chaoyang.ttl"
-    path.write_bytes(serialize(chaoyang))
-    return path
-
-
-@pytest.fixture(scope="module")
 def projects(chaoyang):
     from chainkg.namespaces import CK, RDF
 
@@ -41,8 +32,8 @@ def projects(chaoyang):
 
 
 @pytest.fixture(scope="module")
-def server(graph_file):
-    srv = make_server("oxigraph", graph_file, port=0, timeout=20, limit=1000, workers=2).start()
+def server(chaoyang_file):
+    srv = make_server("oxigraph", chaoyang_file, port=0, timeout=20, limit=1000, workers=2).start()
     yield srv
     srv.close()
 
@@ -213,8 +204,8 @@ def test_foreign_host_header_is_refused(server):
 
 
 # ---------------------------------------------------------------------------------------------- limits and CORS
-def test_timeout_is_503_and_the_server_recovers(graph_file):
-    with make_server("oxigraph", graph_file, port=0, timeout=1.5, workers=1).start() as srv:
+def test_timeout_is_503_and_the_server_recovers(chaoyang_file):
+    with make_server("oxigraph", chaoyang_file, port=0, timeout=1.5, workers=1).start() as srv:
         started = time.monotonic()
         status, _, body = get(srv, SLOW)
         assert status == 503 and b"timed out" in body and time.monotonic() - started < 10
@@ -227,8 +218,8 @@ def test_timeout_is_503_and_the_server_recovers(graph_file):
         assert status == 200
 
 
-def test_limit_cuts_every_query_and_says_so(graph_file):
-    with make_server("oxigraph", graph_file, port=0, limit=5, workers=1).start() as srv:
+def test_limit_cuts_every_query_and_says_so(chaoyang_file):
+    with make_server("oxigraph", chaoyang_file, port=0, limit=5, workers=1).start() as srv:
         status, headers, body = get(srv, "SELECT ?s WHERE { ?s ?p ?o }")
         assert status == 200 and headers["Chainkg-Truncated"] == "true"
         assert len(json.loads(body)["results"]["bindings"]) == 5
@@ -244,8 +235,8 @@ def test_cors_is_off_by_default(server):
     assert status == 405 and "Access-Control-Allow-Origin" not in headers
 
 
-def test_cors_for_the_origins_given(graph_file):
-    with make_server("oxigraph", graph_file, port=0, workers=1, cors=["http://localhost:8888"]).start() as srv:
+def test_cors_for_the_origins_given(chaoyang_file):
+    with make_server("oxigraph", chaoyang_file, port=0, workers=1, cors=["http://localhost:8888"]).start() as srv:
         _, headers, _ = get(srv, "ASK {}", Origin="http://localhost:8888")
         assert headers["Access-Control-Allow-Origin"] == "http://localhost:8888"
         _, headers, _ = get(srv, "ASK {}", Origin="http://evil.example")
@@ -305,10 +296,10 @@ def test_page_runs_a_query_in_headless_chromium(server, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- the command
-def test_serve_command_starts_answers_and_stops(graph_file):
+def test_serve_command_starts_answers_and_stops(chaoyang_file):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     chainkg = os.path.join(os.path.dirname(sys.executable), "chainkg")
-    proc = subprocess.Popen([chainkg, "serve", "--port", "0", "--graph", str(graph_file), "--workers", "1"],
+    proc = subprocess.Popen([chainkg, "serve", "--port", "0", "--graph", str(chaoyang_file), "--workers", "1"],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     try:
         url = None

@@ -41,3 +41,16 @@ def test_violation_queries_return_nothing_on_the_built_graph(chaoyang):
 
     assert len(check_files()) >= 5
     assert run_checks(chaoyang) == []
+
+
+@pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
+def test_large_graphs_validate_with_the_same_verdict_through_sparql(path, monkeypatch):
+    """Above the pySHACL limit the shapes run as SPARQL on Oxigraph: same verdict, same reason."""
+    import chainkg.shacl_sparql
+
+    small = validate_graph(load_graph_file(path))
+    monkeypatch.setattr(chainkg.shacl_sparql, "PYSHACL_LIMIT", 0)
+    large = validate_graph(load_graph_file(path))
+    assert {(v.focus, v.en) for v in large.violations} >= {(v.focus, v.en) for v in small.violations if v.check != "shape"}
+    expected = path.read_text(encoding="utf-8").splitlines()[0][len("# expect: "):]
+    assert any(expected in v.en for v in large.violations), large.text()

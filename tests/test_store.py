@@ -53,15 +53,6 @@ def _answers(graph, query):
 
 
 @pytest.fixture(scope="module")
-def chaoyang_file(tmp_path_factory, chaoyang):
-    from chainkg.build import serialize
-
-    path = tmp_path_factory.mktemp("cy") / "chaoyang.ttl"
-    path.write_bytes(serialize(chaoyang))
-    return path
-
-
-@pytest.fixture(scope="module")
 def synth_file(tmp_path_factory):
     from chainkg.synth import SynthParams, write_synth
 

@@ -99,7 +99,32 @@ def run_checks(graph) -> list[Violation]:
 
 
 def validate_graph(graph, checks=True) -> Report:
-    """Validate *graph* against the shapes (with the ontology's class hierarchy) and the violation queries."""
+    """Validate *graph* against the shapes (with the ontology's class hierarchy) and the violation queries.
+
+    pySHACL up to :data:`chainkg.shacl_sparql.PYSHACL_LIMIT` triples; above it (pySHACL takes 78 s and
+    2.2 GiB at 10^6 triples) the same shapes compiled to SPARQL run on an Oxigraph store in memory.
+    """
+    from .shacl_sparql import PYSHACL_LIMIT
+
+    if len(graph) > PYSHACL_LIMIT:
+        return _validate_on_store(graph, checks)
+    return _validate_with_pyshacl(graph, checks)
+
+
+def _validate_on_store(graph, checks) -> Report:
+    import tempfile
+
+    from .build import serialize
+    from .shacl_sparql import validate_store
+    from .store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="chainkg-validate-") as tmp:
+        path = Path(tmp) / "data.nt"
+        path.write_bytes(serialize(graph, "nt"))
+        return validate_store(open_store("oxigraph", path), checks=checks)
+
+
+def _validate_with_pyshacl(graph, checks) -> Report:
     from pyshacl import validate
     from rdflib import Graph
     from rdflib.namespace import SH
