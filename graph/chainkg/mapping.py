@@ -209,10 +209,9 @@ class _Compiler:
                 doc = self.doc(r)
                 if doc is not None:
                     self.add(claim, PROV.wasDerivedFrom, doc)
+                    self.add(node, PROV.wasDerivedFrom, doc)
                 self.add(claim, CK.quote, self.zh(r.get("quote")))
                 self.add(claim, CK.record, Literal(r.where))
-        for s in self.g.objects(node, CK.claim):
-            self.add(node, PROV.wasDerivedFrom, self.g.value(s, PROV.wasDerivedFrom) or s)
 
     def labels(self, subject, entity, concept=False):
         self.add(subject, RDFS.label, self.zh(entity.name))
@@ -269,8 +268,6 @@ class _Compiler:
                 self.add(doc, DCTERMS.date, Literal(r.get("date")))
             if r.get("url"):
                 self.add(doc, DCTERMS.source, URIRef(r.get("url")))
-            if r.get("file") and r.get("source_text_missing"):
-                pass
 
     def template_docs(self):
         for t in self.templates:
