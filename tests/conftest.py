@@ -1,5 +1,7 @@
 """Shared fixtures: the Chaoyang graph is compiled once per session."""
 import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,41 @@ def dataset(tmp_path):
     target = tmp_path / "chaoyang"
     shutil.copytree(ROOT / "data" / "chaoyang", target)
     return target
+
+
+class RequestListener:
+    """A local HTTP listener that records every request it gets."""
+
+    def __init__(self):
+        hits = self.hits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                body = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP listener on 127.0.0.1 recording every request: proves that nothing reaches it."""
+    lst = RequestListener()
+    yield lst
+    lst.close()

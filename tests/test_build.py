@@ -3,7 +3,6 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from chainkg.cli import cli

@@ -2,9 +2,7 @@
 import csv
 import io
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from click.testing import CliRunner
@@ -360,43 +358,6 @@ def test_cli_timeout_exits_1_with_a_message(graph_file):
 
 
 # ---------------------------------------------------------------------------------------------- no request leaves
-class _Listener:
-    """A local HTTP listener that records every request it gets."""
-
-    def __init__(self):
-        hits = self.hits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                hits.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/sparql-results+json")
-                body = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_GET
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def listener():
-    lst = _Listener()
-    yield lst
-    lst.close()
-
-
 def test_a_service_query_makes_no_request(listener, graph_file):
     from rdflib import Graph
 

@@ -14,7 +14,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -152,43 +151,17 @@ def test_sparql_update_body_is_refused(server):
     assert status == 200
 
 
-class _Listener:
-    def __init__(self):
-        hits = self.hits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                hits.append(self.path)
-                self.send_response(500)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_POST = do_GET
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/sparql"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
-def test_service_through_the_endpoint_makes_no_request(server):
-    listener = _Listener()
-    try:
-        for q in [f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
-                  f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }} }}",
-                  f"SELECT * FROM <{listener.url}> WHERE {{ ?s ?p ?o }}"]:
-            for status, _, body in (get(server, q), post_form(server, {"query": q})):
-                assert status == 403 and (b"SERVICE" in body or b"FROM" in body)
-        time.sleep(0.3)
-        assert listener.hits == []
-        # the listener is reachable: a request sent to it directly does arrive
-        http(listener.url)
-        assert listener.hits == ["/sparql"]
-    finally:
-        listener.httpd.shutdown()
-        listener.httpd.server_close()
+def test_service_through_the_endpoint_makes_no_request(server, listener):
+    for q in [f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+              f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE SILENT <{listener.url}> {{ ?s ?p ?o }} }} }}",
+              f"SELECT * FROM <{listener.url}> WHERE {{ ?s ?p ?o }}"]:
+        for status, _, body in (get(server, q), post_form(server, {"query": q})):
+            assert status == 403 and (b"SERVICE" in body or b"FROM" in body)
+    time.sleep(0.3)
+    assert listener.hits == []
+    # the listener is reachable: a request sent to it directly does arrive
+    http(listener.url)
+    assert listener.hits == ["/sparql"]
 
 
 def test_large_bodies_are_refused(server):

@@ -60,7 +60,7 @@ def test_turtle_and_ntriples_hold_the_same_triples(tmp_path):
 
 
 def test_counts_are_what_was_asked(small_graph):
-    from chainkg.namespaces import CK, ORG, RDF, RDFS
+    from chainkg.namespaces import CK, RDF
 
     q = lambda cls: set(small_graph.subjects(RDF.type, cls))  # noqa: E731
     zones = {s for s, o in small_graph.subject_objects(RDF.type) if str(s).startswith("https://w3id.org/chainkg/id/synth/zone/")}
