@@ -154,14 +154,44 @@ def _verdict(text):
         return exc
 
 
-def _check(text, where) -> Guarded:
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
+# Words that only a dataset clause, SERVICE or an update can use; a bare one in a query is refused.
+_FORBIDDEN_WORDS = frozenset({"SERVICE", "FROM", "LOAD", "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                              "COPY", "WITH", "USING"})
+# The SPARQL 1.1 grammar's terminals, as far as finding bare words needs them: a comment ends at CR or
+# LF (rdflib's parser only knows LF, Oxigraph both: the bypass this second reading would have caught).
+_LEXEME = re.compile(r"""
+    (?P<space>[ \t\r\n]+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<string>"{3}(?:"{0,2}(?:[^"\\]|\\.))*"{3} | '{3}(?:'{0,2}(?:[^'\\]|\\.))*'{3}
+              | "(?:[^"\\\r\n]|\\.)*" | '(?:[^'\\\r\n]|\\.)*')
+  | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[^\W\d][\w.\-\u00B7]*)?:(?:[\w.\-:%\u00B7]|\\.)*)
+  | (?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
 
-    if len(text) > MAX_QUERY_CHARS:
-        raise _refuse(f"查询过长（超过 {MAX_QUERY_CHARS} 个字符）", f"the query is longer than {MAX_QUERY_CHARS} characters", where)
-    # SPARQL expands \uXXXX escapes before parsing, and rdflib does it again whenever it is handed a
-    # query: run a text that expansion leaves unchanged, so every engine reads what the guard read.
+
+def bare_words(text):
+    """The bare words (keywords, function names) of *text*, upper-cased, found by the SPARQL grammar's
+    own rules for comments, strings, IRIs, variables and prefixed names.
+
+    Examples
+    --------
+    >>> sorted(bare_words("SELECT ?service WHERE { ?s ex:from 'LOAD' . # SERVICE\\rSERVICE <u> {} }"))
+    ['SELECT', 'SERVICE', 'WHERE']
+    """
+    return {m.group().upper() for m in _LEXEME.finditer(text) if m.lastgroup == "word"}
+
+
+def _normalize(text, where):
+    """The text every engine will run: ``\\u`` escapes expanded (SPARQL applies them before parsing;
+    rdflib does, Oxigraph 0.5 does not), line ends as LF (a bare CR ends a comment for Oxigraph but
+    not for rdflib), the project's prefixes declared."""
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
     try:
         expanded = expandUnicodeEscapes(text)
         if expanded != text and expandUnicodeEscapes(expanded) != expanded:
@@ -169,6 +199,16 @@ def _check(text, where) -> Guarded:
                           where)
     except ValueError as exc:
         raise _refuse(f"无效的 Unicode 转义：{exc}", f"invalid Unicode escape: {exc}", where) from None
+    return with_default_prefixes(re.sub(r"\r\n?", "\n", expanded))
+
+
+def _check(text, where) -> Guarded:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if len(text) > MAX_QUERY_CHARS:
+        raise _refuse(f"查询过长（超过 {MAX_QUERY_CHARS} 个字符）", f"the query is longer than {MAX_QUERY_CHARS} characters", where)
+    text = _normalize(text, where)  # parsed here and run by the engine, character for character
     try:
         tree = parseQuery(text)
     except ParseBaseException as exc:
@@ -197,7 +237,14 @@ def _check(text, where) -> Guarded:
         form = form or _QUERY_FORMS.get(node.name)
     if form is None:  # pragma: no cover - parseQuery only accepts the four forms
         raise _refuse("不是 SELECT、ASK、CONSTRUCT 或 DESCRIBE 查询", "not a SELECT, ASK, CONSTRUCT or DESCRIBE query", where)
-    return Guarded(form, expanded)
+    # A second, independent reading by the grammar's lexical rules: a forbidden word that the parse
+    # tree has no place for means two readings of the text disagree; refuse rather than guess.
+    stray = ", ".join(sorted(bare_words(text) & _FORBIDDEN_WORDS))
+    if stray:
+        raise _refuse(f"查询中含有 {stray}，解析结果中却没有：两种读法不一致，拒绝执行（SERVICE、FROM 与更新一律不允许）",
+                      f"the query contains {stray} where the parser saw none: two readings disagree, so it is refused "
+                      "(SERVICE, FROM and updates are never allowed)", where, cls=QueryForbidden)
+    return Guarded(form, text)
 
 
 # ---------------------------------------------------------------------------------------------- named queries
@@ -649,8 +696,53 @@ def with_default_prefixes(text: str) -> str:
     return "\n".join(lines + [text]) if lines else text
 
 
+def _refuse_service(ctx, part):
+    """An rdflib custom evaluation that stops SERVICE (the second wall behind the guard)."""
+    if part.name == "ServiceGraphPattern":
+        raise _refuse("拒绝执行 SERVICE", "SERVICE is refused", cls=QueryForbidden)
+    raise NotImplementedError  # every other part: rdflib's own evaluation
+
+
+def _no_federation():
+    """Turn federation off in rdflib's engine for this process: SERVICE raises, FROM loads nothing.
+    (pyoxigraph has no such option; a worker's network namespace stands in for it.)"""
+    import rdflib.plugins.sparql as sparql
+
+    sparql.SPARQL_LOAD_GRAPHS = False
+    sparql.CUSTOM_EVALS.setdefault("chainkg-no-service", _refuse_service)
+
+
+def _isolate_network() -> bool:
+    """Move this process into a network namespace of its own (Linux): afterwards no address, not even
+    127.0.0.1, can be reached, whatever an engine is asked to do. Returns whether it worked (it needs a
+    single-threaded process, and root or unprivileged user namespaces)."""
+    import ctypes
+    import socket
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        unshare = ctypes.CDLL(None, use_errno=True).unshare
+    except (OSError, AttributeError):
+        return False
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    for flags in (clone_newnet, clone_newuser | clone_newnet):  # root keeps its capabilities with the first
+        if unshare(flags) == 0:
+            return [name for _, name in socket.if_nameindex()] == ["lo"]
+    return False
+
+
+def _is_local(store) -> bool:
+    """Whether a worker's store needs no network (anything but a remote SPARQL server)."""
+    if isinstance(store, tuple):
+        return store[0] == "ntriples" or not (store[0] and re.match(r"https?://", str(store[0]), re.I))
+    return getattr(store, "kind", None) != "remote" and not hasattr(getattr(store, "store", None), "query_endpoint")
+
+
 def _execute(handle, guarded: Guarded, limit: int) -> QueryResult:
     """Run a guarded query on an open store handle and cut the result at *limit* (0: no limit)."""
+    _no_federation()
     guarded = Guarded(guarded.form, with_default_prefixes(guarded.text))
     started = time.perf_counter()
     cap = limit if limit and limit > 0 else None
@@ -745,12 +837,13 @@ def _problems_of(exc):
 
 def _worker_main(conn, store):
     """Worker process: open the store once, then answer (guarded, limit) requests until told to stop."""
+    isolated = _is_local(store) and _isolate_network()  # first: while the process has a single thread
     try:
         handle = _open_handle(store)
     except BaseException as exc:  # report why the store would not open, then exit
         conn.send(("error", _problems_of(exc)))
         return
-    conn.send(("ready", None))
+    conn.send(("ready", isolated))
     while True:
         try:
             msg = conn.recv()
@@ -778,6 +871,7 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child, store), daemon=True, name="chainkg-query")
         self.process.start()
         child.close()
+        self.isolated = False
 
     def wait_ready(self):
         while not self.conn.poll(0.2):
@@ -792,6 +886,7 @@ class _Worker:
         if kind != "ready":
             self.kill()
             raise _ERRORS.get(payload[0], QueryFailed)(payload[1])
+        self.isolated = bool(payload)
 
     def kill(self):
         if self.process.is_alive():
@@ -823,13 +918,19 @@ class QueryEngine:
     workers : int
         Queries that may run at once.
     timeout : float
-        Seconds a query may run (and wait for a free worker) before it is refused; its worker is
-        killed and replaced.
+        Seconds a query may run; then its worker is killed and replaced.
     limit : int
         Rows kept per result (0: no limit).
+    wait : float or None
+        Seconds a query may wait for a free worker before :class:`QueryBusy` (default: *timeout*).
+    max_waiting : int or None
+        Queries that may wait for a worker at once; one more is refused at once with
+        :class:`QueryBusy` (default: no bound).
 
     Notes
     -----
+    Workers on a local store move into a network namespace of their own where Linux allows it
+    (:attr:`isolated`): the engines in them cannot reach any address, whatever the query.
     Workers are started with ``spawn`` (``fork`` for a live graph), so a script that creates an
     engine must do so under ``if __name__ == "__main__":``, as for any use of multiprocessing.
 
@@ -843,9 +944,13 @@ class QueryEngine:
     [('凌钢',)]
     """
 
-    def __init__(self, store=None, *, graph_path=None, workers=1, timeout=DEFAULT_TIMEOUT, limit=DEFAULT_LIMIT):
+    def __init__(self, store=None, *, graph_path=None, workers=1, timeout=DEFAULT_TIMEOUT, limit=DEFAULT_LIMIT,
+                 wait=None, max_waiting=None):
         self.timeout = float(timeout)
         self.limit = int(limit)
+        self.wait = self.timeout if wait is None else float(wait)
+        self.max_waiting = None if max_waiting is None else int(max_waiting)
+        self._waiting = 0
         live = store is not None and not isinstance(store, (str, Path))
         self.store = store if live else (None if store is None else str(store), None if graph_path is None else str(graph_path))
         methods = multiprocessing.get_all_start_methods()
@@ -866,6 +971,12 @@ class QueryEngine:
         except BaseException:
             self.close()
             raise
+
+    @property
+    def isolated(self) -> bool:
+        """Whether every worker runs without network access (see :func:`_isolate_network`)."""
+        with self._lock:
+            return bool(self._all) and all(w.isolated for w in self._all if w.process.is_alive())
 
     def _spawn(self):
         w = _Worker(self._ctx, self.store)
@@ -900,12 +1011,21 @@ class QueryEngine:
         guarded = guarded or guard(text, where)
         timeout = self.timeout if timeout is None else float(timeout)
         limit = self.limit if limit is None else int(limit)
-        deadline = time.monotonic() + timeout
+        with self._lock:
+            full = self.max_waiting is not None and self._waiting >= self.max_waiting
+            self._waiting += not full
+        if full:
+            raise _refuse(f"服务器繁忙：已有 {self.max_waiting} 个查询在排队，请稍后再试",
+                          f"busy: {self.max_waiting} queries are already waiting; try again shortly", where, cls=QueryBusy)
         try:
-            worker = self._idle.get(timeout=max(0.0, timeout))
+            worker = self._idle.get(timeout=max(0.0, self.wait))
         except queue.Empty:
-            raise _refuse(f"服务器繁忙：{timeout:g} 秒内没有空闲的查询进程", f"busy: no query worker became free within {timeout:g} s",
+            raise _refuse(f"服务器繁忙：{self.wait:g} 秒内没有空闲的查询进程", f"busy: no query worker became free within {self.wait:g} s",
                           where, cls=QueryBusy) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        deadline = time.monotonic() + timeout  # the clock starts when a worker has the query
         try:
             worker.conn.send((guarded, limit))
             while True:
