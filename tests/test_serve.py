@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -52,8 +53,13 @@ def get(server, query, **headers):
 
 
 def post_form(server, fields, **headers):
+    """A form POST as the server's own page sends it (same Origin)."""
     return http(f"{server.url}/sparql", urllib.parse.urlencode(fields).encode("utf-8"),
-                {"Content-Type": "application/x-www-form-urlencoded", **headers})
+                {"Content-Type": "application/x-www-form-urlencoded", "Origin": server.url, **headers})
+
+
+def post_query(server, query, **headers):
+    return http(f"{server.url}/sparql", query.encode("utf-8"), {"Content-Type": "application/sparql-query", **headers})
 
 
 # ---------------------------------------------------------------------------------------------- protocol
@@ -169,11 +175,64 @@ def test_large_bodies_are_refused(server):
     assert status == 413
 
 
-def test_foreign_host_header_is_refused(server):
-    status, _, _ = http(f"{server.url}/sparql?query=ASK%7B%7D", headers={"Host": "attacker.example:7878"})
-    assert status == 403
-    status, _, _ = http(f"{server.url}/sparql?query=ASK%7B%7D", headers={"Host": f"localhost:{server.httpd.server_address[1]}"})
-    assert status == 200
+def raw(server, request: bytes) -> bytes:
+    """Send *request* as is (urllib would fix up odd headers) and return the whole answer."""
+    import socket
+
+    with socket.create_connection(server.httpd.server_address[:2], timeout=30) as sock:
+        sock.sendall(request)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+        return out
+
+
+@pytest.mark.parametrize("host, ok", [
+    ("127.0.0.1:{port}", True), ("localhost:{port}", True), ("LocalHost:{port}", True), ("[::1]:{port}", True),
+    ("127.0.0.1:{port}@evil.com", False), ("evil.com@127.0.0.1:{port}", False), ("attacker.example:{port}", False),
+    ("127.0.0.1", False), ("localhost", False), ("127.0.0.1:{other}", False), ("127.0.0.1:0{port}", False),
+    ("127.0.0.1:{port}/x", False), ("127.0.0.1.evil.com:{port}", False), ("", False),
+])
+def test_host_must_name_this_server_exactly(server, host, ok):
+    port = server.port
+    host = host.format(port=port, other=port + 1)
+    answer = raw(server, f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    assert answer.split(b" ")[1] == (b"200" if ok else b"403"), answer[:200]
+
+
+def test_two_host_headers_are_refused(server):
+    answer = raw(server, (f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                          f"Host: evil.com\r\nConnection: close\r\n\r\n").encode())
+    assert answer.startswith(b"HTTP/1.1 403")
+
+
+@pytest.mark.parametrize("headers, status", [
+    ({}, 403),                                                  # a form from nowhere: refused
+    ({"Origin": "http://evil.example"}, 403),                   # a cross-site form
+    ({"Origin": "null"}, 403),                                  # a sandboxed or privacy-stripped page
+    ({"Origin": "http://127.0.0.1:1"}, 403),                    # another port is another origin
+    ({"Referer": "http://evil.example/page"}, 403),
+    ({"Origin": "SELF"}, 200), ({"Referer": "SELF/"}, 200),     # the server's own page
+])
+def test_form_posts_need_the_servers_own_origin(server, headers, status):
+    headers = {k: v.replace("SELF", server.url) for k, v in headers.items()}
+    got, _, body = http(f"{server.url}/sparql", urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode(),
+                        {"Content-Type": "application/x-www-form-urlencoded", **headers})
+    assert got == status, body
+    if status == 403:
+        assert b"application/sparql-query" in body
+
+
+def test_direct_posts_run_from_any_client(server):
+    # a browser cannot send this type cross-site without a CORS preflight, which is refused
+    status, _, body = post_query(server, "ASK { ?s ?p ?o }", Origin="http://evil.example")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    status, headers, _ = http(f"{server.url}/sparql", method="OPTIONS",
+                              headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST",
+                                       "Access-Control-Request-Headers": "content-type"})
+    assert status == 405 and "Access-Control-Allow-Origin" not in headers
+    status, _, _ = http(f"{server.url}/sparql", b"ASK { ?s ?p ?o }", {"Content-Type": "text/plain"})
+    assert status == 415
 
 
 # ---------------------------------------------------------------------------------------------- limits and CORS
@@ -294,3 +353,77 @@ def test_serve_command_starts_answers_and_stops(chaoyang_file):
             proc.kill()
             raise
     assert proc.returncode == 0
+
+
+# ---------------------------------------------------------------------------------------------- one slow client, many others
+def test_one_pathological_query_does_not_starve_twenty_clients(chaoyang_file, projects):
+    timeout = 4.0
+    with make_server("oxigraph", chaoyang_file, port=0, timeout=timeout, workers=2).start() as srv:
+        slow = {}
+
+        def pathological():
+            started = time.monotonic()
+            slow["answer"] = get(srv, SLOW)  # a cross product of the whole graph, three times over
+            slow["seconds"] = time.monotonic() - started
+
+        hog = threading.Thread(target=pathological)
+        hog.start()
+        time.sleep(0.5)  # it now holds one of the two workers
+        answers, latencies = [], []
+        stop = time.monotonic() + timeout - 1
+
+        def client():
+            while time.monotonic() < stop:
+                started = time.monotonic()
+                status, _, body = get(srv, COUNT_PROJECTS)
+                latencies.append(time.monotonic() - started)
+                answers.append((status, body))
+
+        clients = [threading.Thread(target=client) for _ in range(20)]
+        for t in clients:
+            t.start()
+        for t in clients:
+            t.join()
+        hog.join()
+    assert slow["answer"][0] == 503 and b"timed out" in slow["answer"][2]
+    assert timeout <= slow["seconds"] < timeout + 5  # killed at its timeout
+    assert len(answers) >= 20 and {s for s, _ in answers} == {200}
+    assert {int(json.loads(b)["results"]["bindings"][0]["n"]["value"]) for _, b in answers} == {projects}
+    print(f"{len(answers)} answers, p50 {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s")
+    assert max(latencies) < 5.0, sorted(latencies)[-5:]  # every client answered within the bound meanwhile
+
+
+def test_a_busy_server_answers_503_at_once(chaoyang_file):
+    with make_server("oxigraph", chaoyang_file, port=0, timeout=6, workers=1, max_waiting=1, wait=1).start() as srv:
+        hog = threading.Thread(target=get, args=(srv, SLOW))
+        hog.start()
+        time.sleep(0.5)
+        waiter = threading.Thread(target=get, args=(srv, "ASK { ?s ?p ?o }"))
+        waiter.start()  # the one request allowed to wait …
+        time.sleep(0.2)
+        started = time.monotonic()
+        status, headers, body = get(srv, "ASK { ?s ?p ?o }")  # … so this one is told at once
+        assert status == 503 and headers["Retry-After"] == "1" and b"busy" in body
+        assert time.monotonic() - started < 0.5
+        started = time.monotonic()
+        waiter.join()
+        status, _, body = get(srv, "ASK { ?s ?p ?o }")  # waits its second, then gives up
+        assert status == 503 and b"1 s" in body and 0.9 < time.monotonic() - started < 3
+        hog.join()
+
+
+def test_connections_are_bounded_and_idle_ones_closed(chaoyang_file):
+    import socket
+
+    with make_server("oxigraph", chaoyang_file, port=0, workers=1, max_connections=2, idle=1).start() as srv:
+        address = srv.httpd.server_address[:2]
+        idle = [socket.create_connection(address, timeout=10) for _ in range(2)]
+        time.sleep(0.2)
+        third = socket.create_connection(address, timeout=10)
+        assert third.recv(1000).startswith(b"HTTP/1.1 503")
+        third.close()
+        assert [s.recv(10) for s in idle] == [b"", b""]  # closed by the server after 1 s of silence
+        for s in idle:
+            s.close()
+        status, _, _ = get(srv, "ASK { ?s ?p ?o }")
+        assert status == 200

@@ -959,6 +959,7 @@ class QueryEngine:
 
             self.store, live = ("ntriples", serialize(store, "nt")), False
         self._ctx = multiprocessing.get_context("fork" if live else "spawn")
+        self.local = _is_local(self.store)  # a local store needs no network: its workers get none
         self._idle = queue.Queue()
         self._lock = threading.Lock()
         self._all = []

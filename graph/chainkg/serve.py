@@ -23,13 +23,26 @@ row limit), serialisation. Requests:
 Results: SPARQL JSON, XML, CSV or TSV for SELECT/ASK; Turtle, N-Triples or JSON-LD for
 CONSTRUCT/DESCRIBE; chosen by ``Accept`` or by ``format=json|xml|csv|tsv|ttl|nt|jsonld``. A result
 cut at the row limit carries the header ``Chainkg-Truncated: true``. No CORS headers are sent unless
-an origin is allowed with ``--cors``; when bound to a loopback address the server also refuses
-requests whose ``Host`` is not a loopback name (DNS rebinding).
+an origin is allowed with ``--cors``.
+
+Hostile clients:
+
+- ``Host`` must name the server exactly: bound to a loopback address, ``127.0.0.1``, ``localhost`` or
+  ``[::1]`` with the bound port and nothing else (DNS rebinding); bound elsewhere, the names given
+  with ``allowed_hosts`` (any well-formed name when none are given), again with the bound port.
+- A POST runs a query only with ``Content-Type: application/sparql-query`` (a browser cannot send that
+  cross-site without a CORS preflight, which is refused), or as a form when ``Origin`` (else
+  ``Referer``) is the server's own origin or a ``--cors`` origin: a cross-site form cannot run queries.
+- Each query runs at most ``timeout`` seconds in a worker process; at most ``max_waiting`` requests
+  wait for a worker, each at most ``wait`` seconds, and the rest get 503 with ``Retry-After`` at once;
+  at most ``max_connections`` connections are served at once (503 beyond), and a connection that
+  sends nothing for ``idle`` seconds is closed.
 """
 import base64
 import hashlib
 import html
 import json
+import re
 import socket
 import threading
 import time
@@ -47,6 +60,7 @@ __all__ = ["SparqlServer", "make_server", "negotiate", "MAX_BODY"]
 #: Largest request body accepted (bytes).
 MAX_BODY = 1_000_000
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\]")
 _SELECT_TYPES = {"application/sparql-results+json": "json", "application/json": "json",
                  "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
                  "text/csv": "csv", "text/tab-separated-values": "tsv"}
@@ -134,6 +148,7 @@ def _body(result, fmt) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: every response carries Content-Length
+    timeout = 30  # seconds a connection may stay silent (set per server from SparqlServer.idle)
     disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stall
     server_version = "chainkg-sparql"
     sys_version = ""
@@ -165,8 +180,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
     def _data_error(self, exc: DataError):
+        extra = None
         if isinstance(exc, (QueryTimeout, QueryBusy)):
             status = HTTPStatus.SERVICE_UNAVAILABLE
+            extra = {"Retry-After": "1"} if isinstance(exc, QueryBusy) else None
         elif isinstance(exc, QueryForbidden):
             status = HTTPStatus.FORBIDDEN
         elif isinstance(exc, QueryFailed):
@@ -174,17 +191,23 @@ class _Handler(BaseHTTPRequestHandler):
         else:  # a syntax error, a bad parameter …
             status = HTTPStatus.BAD_REQUEST
         text = "\n".join(f"{p.zh} / {p.en}" + (f" (line {p.row})" if p.row else "") for p in exc.problems)
-        self._send(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+        self._send(status, (text + "\n").encode("utf-8"), "text/plain; charset=utf-8", extra)
 
     def _host_ok(self):
-        if not self.server.app.loopback_only:
-            return True
-        host = (self.headers.get("Host") or "").strip().lower()
-        if host.startswith("["):
-            name = host.split("]")[0] + "]"
-        else:
-            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        return name in _LOOPBACK
+        """Whether the Host header names this server exactly (name and port)."""
+        hosts = self.headers.get_all("Host") or []
+        return len(hosts) == 1 and self.server.app.host_allowed(hosts[0])
+
+    def _same_origin(self):
+        """Whether a form POST comes from the server's own pages (or a --cors origin)."""
+        app = self.server.app
+        own = {f"http://{(self.headers.get('Host') or '').strip().lower()}"} | app.cors
+        origin = self.headers.get("Origin")
+        if origin is not None:
+            return origin.strip().lower().rstrip("/") in own
+        referer = (self.headers.get("Referer") or "").strip()
+        parts = urllib.parse.urlsplit(referer)
+        return bool(referer) and f"{parts.scheme}://{parts.netloc}".lower() in own
 
     def _read_body(self):
         length = self.headers.get("Content-Length")
@@ -251,6 +274,11 @@ class _Handler(BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             return self._error(HTTPStatus.BAD_REQUEST, "请求体不是 UTF-8", "the request body is not UTF-8")
         if ctype == "application/x-www-form-urlencoded":
+            if not self._same_origin():
+                return self._error(HTTPStatus.FORBIDDEN, "表单提交只接受本服务器自己的页面（Origin / Referer）；其他客户端请用 "
+                                   "Content-Type: application/sparql-query 或 GET",
+                                   "a form POST is accepted from this server's own pages only (Origin / Referer); other "
+                                   "clients send Content-Type: application/sparql-query, or use GET")
             for k, v in urllib.parse.parse_qs(text, keep_blank_values=True).items():
                 params.setdefault(k, []).extend(v)
         elif ctype == "application/sparql-query":
@@ -259,8 +287,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(HTTPStatus.FORBIDDEN, "只读：不接受更新", "read-only: updates are not accepted")
         else:
             return self._error(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"不支持的请求类型 {ctype or '（无）'}",
-                               f"unsupported Content-Type {ctype or '(none)'} (use application/x-www-form-urlencoded "
-                               "or application/sparql-query)")
+                               f"unsupported Content-Type {ctype or '(none)'} (use application/sparql-query)")
         self._query(params)
 
     def _query(self, params):
@@ -317,7 +344,42 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, body, ctype, extra)
 
 
-class _Server6(ThreadingHTTPServer):
+class _Server(ThreadingHTTPServer):
+    """A threading HTTP server that serves at most *max_connections* connections at once and answers
+    503 to the next ones straight away (a thread per connection, but never an unbounded number)."""
+
+    daemon_threads = True
+    _BUSY = ("服务器繁忙，请稍后再试 / the server is busy, try again shortly\n").encode("utf-8")
+
+    def __init__(self, address, handler, max_connections):
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1)
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                b"Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+                                % (len(self._BUSY), self._BUSY))
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
@@ -328,20 +390,23 @@ class SparqlServer:
     and ``close()`` stops the server and its workers.
     """
 
-    def __init__(self, engine, host="127.0.0.1", port=7878, cors=(), verbose=False):
+    def __init__(self, engine, host="127.0.0.1", port=7878, cors=(), verbose=False, *, allowed_hosts=(),
+                 max_connections=64, idle=30.0):
         self.engine = engine
-        self.cors = frozenset(o.rstrip("/") for o in cors or ())
+        self.cors = frozenset(o.strip().lower().rstrip("/") for o in cors or ())
         self.verbose = verbose
         self.named = named_queries()
         self.loopback_only = host in _LOOPBACK
+        names = {h.strip().lower() for h in allowed_hosts or ()}
+        self._names = _LOOPBACK | names if self.loopback_only else names
         self.catalogue = json.dumps(
             [{"name": q.name, "description": q.description,
               "params": [{"name": p.name, "type": p.type, "optional": p.optional, "description": p.description}
                          for p in q.params]} for q in self.named.values()], ensure_ascii=False, indent=1).encode("utf-8")
         self.page, self.csp = _page(engine.timeout, engine.limit)
-        server_class = _Server6 if ":" in host else ThreadingHTTPServer
-        self.httpd = server_class((host.strip("[]"), port), _Handler)
-        self.httpd.daemon_threads = True
+        server_class = _Server6 if ":" in host else _Server
+        handler = type("Handler", (_Handler,), {"timeout": float(idle)})
+        self.httpd = server_class((host.strip("[]"), port), handler, int(max_connections))
         self.httpd.app = self
         self._thread = None
 
@@ -350,6 +415,29 @@ class SparqlServer:
         host, port = self.httpd.server_address[:2]
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
+
+    def host_allowed(self, value: str) -> bool:
+        """Whether a Host header value names this server: an allowed name and the bound port exactly.
+
+        Examples
+        --------
+        >>> from types import SimpleNamespace
+        >>> srv = SparqlServer(SimpleNamespace(timeout=1, limit=1), port=0)
+        >>> p = srv.port
+        >>> [srv.host_allowed(h) for h in (f"127.0.0.1:{p}", f"LOCALHOST:{p}", f"[::1]:{p}")]
+        [True, True, True]
+        >>> [srv.host_allowed(h) for h in (f"127.0.0.1:{p}@evil.com", "127.0.0.1", f"127.0.0.1:{p + 1}", f"evil.com:{p}")]
+        [False, False, False, False]
+        >>> srv.httpd.server_close()
+        """
+        m = re.fullmatch(r"(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::([0-9]+))?", value.strip().lower())
+        if not m or (m.group(2) or "80") != str(self.port):
+            return False
+        return m.group(1) in self._names if self._names else bool(_HOST_NAME.fullmatch(m.group(1)))
+
+    @property
+    def port(self):
+        return self.httpd.server_address[1]
 
     def guard(self, text, where):
         from .query import guard
@@ -378,15 +466,22 @@ class SparqlServer:
 
 
 def make_server(store=None, graph_path=None, *, host="127.0.0.1", port=7878, timeout=None, limit=None,
-                workers=2, cors=(), verbose=False) -> SparqlServer:
-    """Open *store* in *workers* query processes and bind the endpoint to *host*:*port* (0: any free port)."""
+                workers=2, cors=(), verbose=False, allowed_hosts=(), wait=5.0, max_waiting=None, max_connections=64,
+                idle=30.0) -> SparqlServer:
+    """Open *store* in *workers* query processes and bind the endpoint to *host*:*port* (0: any free port).
+
+    A query runs at most *timeout* seconds; at most *max_waiting* requests (default: 16 per worker)
+    wait for a worker, each at most *wait* seconds, then get 503. See the module's notes.
+    """
     from .query import DEFAULT_LIMIT, DEFAULT_TIMEOUT, QueryEngine
 
     engine = QueryEngine(store, graph_path=graph_path, workers=workers,
                          timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
-                         limit=DEFAULT_LIMIT if limit is None else limit)
+                         limit=DEFAULT_LIMIT if limit is None else limit, wait=wait,
+                         max_waiting=16 * max(1, int(workers)) if max_waiting is None else max_waiting)
     try:
-        return SparqlServer(engine, host, port, cors, verbose)
+        return SparqlServer(engine, host, port, cors, verbose, allowed_hosts=allowed_hosts,
+                            max_connections=max_connections, idle=idle)
     except BaseException:
         engine.close()
         raise
@@ -459,10 +554,11 @@ async function run(url, init) {
   const pre = document.createElement("pre"); pre.textContent = text; $("result").append(pre);
   setStatus("图结果 / graph result · " + meta.ms + " ms");
 }
+// the query goes as the body of type application/sparql-query: a form POST would need an Origin
+// header, and this page's Referrer-Policy (no-referrer) makes the browser send "Origin: null"
 function runText() {
-  const body = new URLSearchParams({ query: $("query").value });
-  run("sparql", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded",
-    "Accept": "application/sparql-results+json, text/turtle;q=0.9" }, body: body });
+  run("sparql", { method: "POST", headers: { "Content-Type": "application/sparql-query",
+    "Accept": "application/sparql-results+json, text/turtle;q=0.9" }, body: $("query").value });
 }
 function namedUrl(format) {
   const q = catalogue[$("named").selectedIndex - 1];
@@ -475,8 +571,8 @@ function runNamed() { if ($("named").selectedIndex > 0) run(namedUrl(null), { he
 async function downloadCsv() {
   let res;
   if ($("named").selectedIndex > 0 && last && String(last.url).startsWith("queries/")) res = await fetch(namedUrl("csv"));
-  else res = await fetch("sparql", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ query: $("query").value, format: "csv" }) });
+  else res = await fetch("sparql?format=csv", { method: "POST", headers: { "Content-Type": "application/sparql-query" },
+    body: $("query").value });
   if (!res.ok) { setStatus("HTTP " + res.status + "\n" + await res.text(), true); return; }
   const blob = new Blob(["\ufeff", await res.blob()], { type: "text/csv;charset=utf-8" });
   const a = document.createElement("a"); a.href = URL.createObjectURL(blob); a.download = "result.csv";

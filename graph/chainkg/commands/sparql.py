@@ -129,12 +129,19 @@ def query(file, expression, name, params, list_, fmt, output, timeout, limit, st
               help="Rows returned at most per query (header Chainkg-Truncated when cut).")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Queries that run at once, each in its own process.")
+@click.option("--wait", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds a request may wait for a free worker before HTTP 503 (busy).")
+@click.option("--max-waiting", type=click.IntRange(min=0), default=None,
+              help="Requests that may wait for a worker at once; more get 503 at once [default: 16 per worker].")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="A name clients use for this server (Host header) besides 127.0.0.1, localhost and [::1]; "
+                   "repeatable. Needed with --host other than loopback to refuse foreign names.")
 @click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
               help="Allow browser pages from ORIGIN (e.g. http://localhost:8888) to read results; repeatable. Off by default.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request on stderr.")
 @source_options
 @user_errors
-def serve(host, port, timeout, limit, workers, cors, verbose, store, graph_path):
+def serve(host, port, timeout, limit, workers, wait, max_waiting, allowed_hosts, cors, verbose, store, graph_path):
     """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page that works offline.
 
     \b
@@ -154,7 +161,10 @@ def serve(host, port, timeout, limit, workers, cors, verbose, store, graph_path)
         note(f"警告：监听 {host}，局域网内的其他机器也能查询图谱 / warning: listening on {host}; other machines can query the graph")
     note("启动查询进程 / starting query workers …")
     server = make_server(store, graph_path, host=host, port=port, timeout=timeout, limit=limit, workers=workers,
-                         cors=cors, verbose=verbose)
+                         cors=cors, verbose=verbose, allowed_hosts=allowed_hosts, wait=wait, max_waiting=max_waiting)
+    if server.engine.local and not server.engine.isolated:
+        note("注意：本系统不支持为查询进程隔离网络，仅靠查询检查拒绝 SERVICE / note: query workers could not be cut off "
+             "from the network here; the guard alone refuses SERVICE")
     note(f"SPARQL endpoint: {server.url}/sparql")
     note(f"查询页面 / query page: {server.url}/")
     note("按 Ctrl+C 停止 / press Ctrl+C to stop")
