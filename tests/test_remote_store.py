@@ -288,3 +288,161 @@ def test_cli_build_into_an_on_disk_store(tmp_path):
     result = run("query", "--store", store, "--format", "csv",
                  "-e", "PREFIX ck: <https://w3id.org/chainkg/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?p a ck:Project }")
     assert result.exit_code == 0 and result.stdout.splitlines()[-1].strip() == "173"
+
+
+# ---------------------------------------------------------------------------------------------- hostile servers
+class _Recorder:
+    """A real HTTP server on 127.0.0.1 that records (method, path, headers) and answers with *answer*
+    (a function of the handler, returning (status, headers, body))."""
+
+    def __init__(self, answer):
+        seen = self.requests = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.command, self.path, dict(self.headers)))
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status, headers, body = answer(self)
+                self.send_response(status)
+                for k, v in {"Content-Length": str(len(body)), **headers}.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_POST = do_PUT = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+ASK_TRUE = (200, {"Content-Type": "application/sparql-results+json"}, b'{"head": {}, "boolean": true}')
+
+
+@pytest.fixture
+def elsewhere():
+    """The other origin a hostile server redirects to: it must never hear from us."""
+    srv = _Recorder(lambda h: ASK_TRUE)
+    yield srv
+    srv.close()
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("target", ["{other}/query", "http://localhost:{port}/query", "https://127.0.0.1:{port}/query"])
+def test_credentials_never_follow_a_redirect_to_another_origin(elsewhere, code, target):
+    from chainkg.remote import Endpoint
+
+    target = target.format(other=elsewhere.url, port="{port}")
+    server = _Recorder(lambda h: (code, {"Location": target.format(port=h.server.server_address[1])}, b""))
+    try:
+        for method in ("GET", "POST"):
+            endpoint = Endpoint(f"http://analyst:s3cret@127.0.0.1:{server.port}/query", timeout=10)
+            with pytest.raises(DataError) as err:
+                endpoint.request(endpoint.url, data=b"x" if method == "POST" else None, content_type="text/plain")
+            message = str(err.value)
+            assert "另一个地址" in message and "another origin" in message and "s3cret" not in message
+        assert server.requests and all("Authorization" in h for _, _, h in server.requests)
+        assert elsewhere.requests == []  # not a single request, with or without the credentials
+    finally:
+        server.close()
+
+
+def test_a_redirect_within_the_server_is_followed_with_the_credentials():
+    def answer(h):
+        if h.path == "/query":
+            return 302, {"Location": "/repositories/chaoyang"}, b""
+        return ASK_TRUE
+
+    server = _Recorder(answer)
+    try:
+        result = run("query", "-e", "ASK {}", "--store", f"http://analyst:s3cret@127.0.0.1:{server.port}/query",
+                     "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["boolean"] is True
+        paths = [p for _, p, _ in server.requests]
+        assert paths[-2:] == ["/query", "/repositories/chaoyang"]
+        assert all(base64.b64decode(h["Authorization"].split()[1]) == b"analyst:s3cret" for _, _, h in server.requests)
+    finally:
+        server.close()
+
+
+def test_the_cli_reports_a_foreign_redirect_clearly(elsewhere):
+    server = _Recorder(lambda h: (302, {"Location": f"{elsewhere.url}/query"}, b""))
+    try:
+        result = run("query", "-e", "ASK {}", "--store", f"http://analyst:s3cret@127.0.0.1:{server.port}/query")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "another origin" in result.output and "s3cret" not in result.output
+        assert elsewhere.requests == []
+    finally:
+        server.close()
+
+
+def test_proxy_variables_are_not_used(monkeypatch, elsewhere):
+    """A proxy would see the credentials of a plain-http request: the server is always spoken to directly."""
+    from chainkg.remote import Endpoint
+
+    server = _Recorder(lambda h: ASK_TRUE)
+    try:
+        monkeypatch.setenv("http_proxy", elsewhere.url)
+        monkeypatch.setenv("HTTP_PROXY", elsewhere.url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        assert Endpoint(f"http://analyst:s3cret@127.0.0.1:{server.port}/query").sparql_query("ASK {}").boolean is True
+        assert elsewhere.requests == [] and len(server.requests) == 1
+    finally:
+        server.close()
+
+
+@contextlib.contextmanager
+def _silent_server(drip=None):
+    """A TCP server that accepts and then says nothing (or, with *drip*, sends headers and then one
+    byte of body every *drip* seconds, for ever)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    conns, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            conns.append(conn)
+            if drip:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                             b"Content-Length: 100000000\r\n\r\n")
+                while not stop.wait(drip):
+                    try:
+                        conn.sendall(b" ")
+                    except OSError:
+                        break
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/query"
+    finally:
+        stop.set()
+        sock.close()
+        for c in conns:
+            c.close()
+
+
+@pytest.mark.parametrize("drip", [None, 0.2])
+def test_every_request_has_a_timeout(drip):
+    from chainkg.remote import Endpoint
+
+    with _silent_server(drip) as url:
+        started = time.monotonic()
+        with pytest.raises(DataError) as err:
+            Endpoint(url, timeout=1).sparql_query("ASK {}")
+        assert "did not answer within 1 s" in str(err.value) and "1 秒" in str(err.value)
+        assert time.monotonic() - started < 3

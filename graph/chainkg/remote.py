@@ -17,6 +17,12 @@ Virtuoso           ``http://h:8890/sparql``       ``/sparql`` (needs SPARQL_UPDA
 User name and password may be given in the URL (``http://user:secret@host/…``); they are sent as HTTP
 Basic authentication and never printed.
 
+Credentials and data go to the configured server only: a redirect to another origin (scheme, host or
+port) is refused with a message, never followed; same-origin redirects are followed. Proxy variables
+(``HTTP_PROXY`` …) are ignored, since a proxy would see the credentials of a plain ``http://`` request.
+Every request has a timeout (:data:`HTTP_TIMEOUT` by default): connecting, and each wait for data,
+give up after it, and an answer still arriving after it in total is abandoned.
+
 Design notes (verified against ``oxigraph serve`` 0.5 and rdflib 7.6):
 
 - rdflib's ``SPARQLStore`` opens connections without a timeout and, for POST requests, *returns* an
@@ -34,6 +40,7 @@ import base64
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -42,7 +49,7 @@ from dataclasses import dataclass
 from .errors import DataError, Problem
 
 __all__ = ["is_url", "Endpoints", "endpoints", "Endpoint", "parse_results", "open_remote", "load_remote",
-           "HTTP_TIMEOUT"]
+           "HTTP_TIMEOUT", "origin"]
 
 #: Seconds to wait for a server to answer one request.
 HTTP_TIMEOUT = 60.0
@@ -119,6 +126,44 @@ def endpoints(url) -> Endpoints:
 
 def _remote_error(url, zh, en):
     return DataError([Problem(url, None, None, zh, en)])
+
+
+def origin(url):
+    """``(scheme, host, port)`` of *url*, the port filled in for http and https.
+
+    Examples
+    --------
+    >>> origin("HTTP://Analyst:pw@LocalHost/query") == origin("http://localhost:80/sparql")
+    True
+    >>> origin("https://h/q") == origin("http://h:443/q")
+    False
+    """
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects within the configured server only: another origin would receive the
+    credentials (urllib re-sends the Authorization header) and the query."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if origin(newurl) != origin(req.full_url):
+            fp.close()
+            target, _ = _split_credentials(newurl)
+            raise _remote_error(req.full_url, f"服务器把请求重定向到另一个地址 {target}（协议、主机或端口不同），为保护凭据与数据已拒绝；"
+                                "请把 --store 设为该地址，若它可信",
+                                f"the server redirected the request to another origin, {target} (scheme, host or port "
+                                "differ); refused, so that credentials and data go nowhere else; give that address to "
+                                "--store if you trust it")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _SameOriginRedirects)
 
 
 def parse_results(content_type: str, body: bytes, where="remote"):
@@ -217,15 +262,24 @@ class Endpoint:
             token = base64.b64encode(f"{self._credentials[0]}:{self._credentials[1]}".encode("utf-8")).decode("ascii")
             headers["Authorization"] = f"Basic {token}"
         req = urllib.request.Request(url, data=data, headers=headers, method=method)
+        deadline = time.monotonic() + self.timeout
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as res:
-                return res.status, res.headers.get("Content-Type", ""), res.read()
+            with _OPENER.open(req, timeout=self.timeout) as res:
+                chunks = []
+                while chunk := res.read1(65536):  # one wait for data each, so the deadline is checked often
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("timed out")
+                return res.status, res.headers.get("Content-Type", ""), b"".join(chunks)
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace").strip().splitlines()
             detail = detail[0] if detail else exc.reason
             raise _remote_error(url, f"服务器返回 HTTP {exc.code}：{detail}", f"the server answered HTTP {exc.code}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise _remote_error(url, f"SPARQL 服务器在 {self.timeout:g} 秒内没有答完",
+                                    f"the SPARQL server did not answer within {self.timeout:g} s") from None
             raise _remote_error(url, f"无法连接 SPARQL 服务器：{reason}", f"cannot reach the SPARQL server: {reason}") from None
 
     def raw_query(self, text):
