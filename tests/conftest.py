@@ -42,10 +42,12 @@ def dataset(tmp_path):
 
 
 class RequestListener:
-    """A local HTTP listener that records every request it gets."""
+    """A local HTTP listener that records every request it gets (``hits``, the paths) and every
+    connection made to it (``connections``, even one that never sends a request)."""
 
     def __init__(self):
         hits = self.hits = []
+        connections = self.connections = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
@@ -62,7 +64,12 @@ class RequestListener:
             def log_message(self, *args):
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        class Server(HTTPServer):
+            def verify_request(self, request, client_address):
+                connections.append(client_address)
+                return True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
