@@ -119,8 +119,9 @@ def request(conn, item):
     """Send one request of the mix on *conn*; return (ok, detail, keep_connection)."""
     label, method, path, body, accept = item
     headers = {"Accept": accept}
-    if body is not None:
+    if body is not None:  # a form POST, as the server's own query page would send it (same origin)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Origin"] = f"http://{conn.host}:{conn.port}"
     conn.request(method, path, body=body.encode("utf-8") if body else None, headers=headers)
     res = conn.getresponse()
     data = res.read()
