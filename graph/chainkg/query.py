@@ -1003,6 +1003,27 @@ class QueryEngine:
 
         threading.Thread(target=start, daemon=True).start()
 
+    def _take_worker(self, where):
+        """A free worker: at once if one is idle, else after waiting in line (bounded in length and time)."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            full = self.max_waiting is not None and self._waiting >= self.max_waiting
+            self._waiting += not full
+        if full:
+            raise _refuse(f"服务器繁忙：已有 {self.max_waiting} 个查询在排队，请稍后再试",
+                          f"busy: {self.max_waiting} queries are already waiting; try again shortly", where, cls=QueryBusy)
+        try:
+            return self._idle.get(timeout=max(0.0, self.wait))
+        except queue.Empty:
+            raise _refuse(f"服务器繁忙：{self.wait:g} 秒内没有空闲的查询进程", f"busy: no query worker became free within {self.wait:g} s",
+                          where, cls=QueryBusy) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     def run(self, text, *, timeout=None, limit=None, where=_LABEL, guarded=None) -> QueryResult:
         """Guard *text*, run it on a free worker, and return a :class:`QueryResult`.
 
@@ -1012,20 +1033,7 @@ class QueryEngine:
         guarded = guarded or guard(text, where)
         timeout = self.timeout if timeout is None else float(timeout)
         limit = self.limit if limit is None else int(limit)
-        with self._lock:
-            full = self.max_waiting is not None and self._waiting >= self.max_waiting
-            self._waiting += not full
-        if full:
-            raise _refuse(f"服务器繁忙：已有 {self.max_waiting} 个查询在排队，请稍后再试",
-                          f"busy: {self.max_waiting} queries are already waiting; try again shortly", where, cls=QueryBusy)
-        try:
-            worker = self._idle.get(timeout=max(0.0, self.wait))
-        except queue.Empty:
-            raise _refuse(f"服务器繁忙：{self.wait:g} 秒内没有空闲的查询进程", f"busy: no query worker became free within {self.wait:g} s",
-                          where, cls=QueryBusy) from None
-        finally:
-            with self._lock:
-                self._waiting -= 1
+        worker = self._take_worker(where)
         deadline = time.monotonic() + timeout  # the clock starts when a worker has the query
         try:
             worker.conn.send((guarded, limit))
