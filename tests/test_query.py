@@ -388,3 +388,24 @@ def test_project_prefixes_need_no_declaration_on_any_store(store):
                                       "SELECT (COUNT(*) AS ?n) WHERE { ?p a ck:Project ; ck:inZone ?z }"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1].strip() == "173"
+
+
+def test_the_guard_parses_safely_from_many_threads():
+    """rdflib's grammar is not thread-safe: a server's threads parsing at once used to get errors."""
+    import threading
+
+    texts = [f"SELECT ?s WHERE {{ ?s ?p ?o . FILTER(?o != {i}) }} LIMIT {i + 1}" for i in range(5000, 5032)]
+    errors = []
+
+    def one(text):
+        try:
+            guard(text)
+        except Exception as exc:  # noqa: BLE001 - any error is the failure under test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

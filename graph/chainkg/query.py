@@ -202,6 +202,11 @@ def _normalize(text, where):
     return with_default_prefixes(re.sub(r"\r\n?", "\n", expanded))
 
 
+# rdflib's pyparsing grammar is not thread-safe: two threads parsing at once (a server's first
+# requests) get errors such as "expandTriples() missing 1 required positional argument".
+_PARSER_LOCK = threading.Lock()
+
+
 def _check(text, where) -> Guarded:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -210,10 +215,12 @@ def _check(text, where) -> Guarded:
         raise _refuse(f"查询过长（超过 {MAX_QUERY_CHARS} 个字符）", f"the query is longer than {MAX_QUERY_CHARS} characters", where)
     text = _normalize(text, where)  # parsed here and run by the engine, character for character
     try:
-        tree = parseQuery(text)
+        with _PARSER_LOCK:
+            tree = parseQuery(text)
     except ParseBaseException as exc:
         try:
-            update = parseUpdate(text)
+            with _PARSER_LOCK:
+                update = parseUpdate(text)
         except Exception:  # not an update either: report the query parser's error
             raise _refuse(f"SPARQL 语法错误（第{exc.lineno}行第{exc.col}列）：{exc.msg}",
                           f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}", where, exc.lineno) from None
